@@ -229,8 +229,11 @@ static void test_absolute_entry_and_logs(void **state)
     assert_non_null(strstr(text, want));
     assert_non_null(strstr(text, "[denest] INFO: Using 1 override tree(s)\n"));
     assert_non_null(strstr(text, "[denest] INFO: Finished loading parameter file paths\n"));
-    snprintf(want, sizeof want, "[denest] INFO: Loading parameters files: \n['%s',\n '%s']\n",
-             abs_file, data);
+    /* pformat puts the list on one line when it fits in 80 columns (depends on the checkout's
+     * path length). */
+    bool one_line = strlen(abs_file) + strlen(data) + 8 <= 80;
+    snprintf(want, sizeof want, "[denest] INFO: Loading parameters files: \n['%s',%s'%s']\n",
+             abs_file, one_line ? " " : "\n ", data);
     assert_non_null(strstr(text, want));
     unlink(abs_file);
     unlink(list);
