@@ -1,0 +1,172 @@
+/* The parameter reference (docs/parameters.md), printed from the validation tables so the docs
+ * cannot drift from what `denest validate` accepts. `denest doc parameters` calls this. */
+#include "denest/schema.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Table cells: `|` would end the cell, and <name> would read as an HTML tag. */
+static void cell(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '>')
+            fputs("&gt;", f);
+        else {
+            if (*s == '|')
+                fputc('\\', f);
+            fputc(*s, f);
+        }
+    }
+}
+
+static const char *use_text(dn_schema_use use)
+{
+    switch (use) {
+    case DN_SCHEMA_MANDATORY:
+        return "**mandatory**";
+    case DN_SCHEMA_OPTIONAL:
+        return "optional";
+    case DN_SCHEMA_KNOWN:
+        return "optional";
+    case DN_SCHEMA_RESERVED:
+        return "reserved";
+    }
+    return "";
+}
+
+static void table_md(FILE *f, const dn_schema_table *t, const char *title)
+{
+    fprintf(f, "**%s**", title);
+    if (t->policy == DN_SCHEMA_EMPTY && t->n_keys == 0) {
+        fprintf(f, ": none allowed (must be empty).\n\n");
+        return;
+    }
+    if (t->policy == DN_SCHEMA_OPEN && t->n_keys == 0) {
+        fprintf(f, ": any key: %s.\n\n", t->open_doc ? t->open_doc : "passed on");
+        return;
+    }
+    fprintf(f, "\n\n| key | accepts | use | default | description |\n|---|---|---|---|---|\n");
+    for (size_t i = 0; i < t->n_keys; i++) {
+        const dn_schema_key *k = &t->keys[i];
+        char exp[256];
+        fprintf(f, "| `%s` | ", k->key);
+        cell(f, k->use == DN_SCHEMA_RESERVED ? "-" : dn_schema_expected(k, exp, sizeof exp));
+        fprintf(f, " | %s | ", use_text(k->use));
+        if (k->def) {
+            fputc('`', f);
+            cell(f, k->def);
+            fputc('`', f);
+        } else {
+            fputs("-", f);
+        }
+        fputs(" | ", f);
+        cell(f, k->doc);
+        if (k->alias_of)
+            fprintf(f, " (alias of `%s`)", k->alias_of);
+        fputs(" |\n", f);
+    }
+    fputc('\n', f);
+    if (t->policy == DN_SCHEMA_OPEN)
+        fprintf(f, "Any other key: %s.\n\n", t->open_doc ? t->open_doc : "passed on");
+    else
+        fprintf(f, "Any other key is an error (with a \"did you mean\" suggestion).\n\n");
+    for (size_t i = 0; i < t->n_rules; i++)
+        fprintf(f, "- Rule: %s.\n%s", t->rules[i].doc, i + 1 == t->n_rules ? "\n" : "");
+}
+
+/* Item tables already printed (each once, after the first node using it). */
+typedef struct seen {
+    const dn_schema_table *v[16];
+    size_t n;
+} seen;
+
+static void items_md(FILE *f, const dn_schema_node *n, const char *where, seen *s)
+{
+    for (int d = 0; d < DN_TREE_NDATA; d++) {
+        const dn_schema_table *t = n->data[d];
+        for (size_t i = 0; t && i < t->n_keys; i++) {
+            const dn_schema_table *it = t->keys[i].item;
+            if (!it)
+                continue;
+            bool done = false;
+            for (size_t k = 0; k < s->n; k++)
+                done = done || s->v[k] == it;
+            if (done || s->n == 16)
+                continue;
+            s->v[s->n++] = it;
+            fprintf(f, "### Item of `%s` (%s)\n\nEach entry of `%s/%s/%s` is a mapping.\n\n",
+                    t->keys[i].key, it->name, where, dn_tree_data_name((dn_tree_data)d),
+                    t->keys[i].key);
+            table_md(f, it, "keys");
+        }
+    }
+}
+
+static void node_md(FILE *f, const dn_schema_node *n, seen *s)
+{
+    if (n->children == DN_SCHEMA_LEAVES) {
+        fprintf(f,
+                "## `%s`\n\n%s Inner nodes only hold `params`/`nest_params` that the leaves "
+                "below them inherit; leaf names must be unique in the subtree.\n\n",
+                n->where, n->doc);
+        node_md(f, n->leaf, s);
+        return;
+    }
+    if (n->where[0])
+        fprintf(f, "## `%s`%s%s\n\n%s\n\n", n->where, n->where[0] ? " — " : "", n->name, n->doc);
+    else
+        fprintf(f, "## Root\n\n%s\n\n", n->doc);
+    table_md(f, n->data[DN_PARAMS], "params");
+    table_md(f, n->data[DN_NEST_PARAMS], "nest_params");
+    if (n->children == DN_SCHEMA_NAMED) {
+        fprintf(f, "**children**: ");
+        for (size_t i = 0; i < n->n_child; i++)
+            fprintf(f, "%s`%s`%s", i ? ", " : "", n->child[i].name,
+                    n->child[i].mandatory ? " (mandatory)" : "");
+        fprintf(f, " (all optional unless marked); any other child is an error.\n\n");
+    } else {
+        fprintf(f, "**children**: none.\n\n");
+    }
+    items_md(f, n, n->where[0] ? n->where : "(root)", s);
+    for (size_t i = 0; n->variants && n->variants[i]; i++)
+        node_md(f, n->variants[i], s);
+    for (size_t i = 0; n->children == DN_SCHEMA_NAMED && i < n->n_child; i++)
+        node_md(f, n->child[i].node, s);
+}
+
+dn_status dn_schema_markdown(FILE *f, dn_error *err)
+{
+    fputs("# Parameter reference\n\n"
+          "<!-- Generated by `denest doc parameters` from src/schema/schema_tables.c; "
+          "do not edit by hand. -->\n\n"
+          "Every node of the full parameter tree, the keys its `params` and `nest_params` "
+          "accept, and its children. `denest validate` checks exactly these tables, before "
+          "anything runs. For a leaf subtree (models, layers, projection models, session "
+          "models) the table applies to each leaf's *effective* data: its own keys plus those "
+          "inherited from the nodes above it.\n\n"
+          "- **mandatory**: must be given (inherited counts); **optional**: the default is "
+          "used when absent; **reserved**: set by deNEST-C, must not be given.\n"
+          "- Integers are accepted where numbers are expected; a decimal where an integer is "
+          "expected only when it is integral (`rows: 5.0` is fine, `rows: 5.5` is an error).\n"
+          "- The string `mandatory` is a placeholder (deNEST's MC_sleep templates use it): "
+          "a leaf that still has it after inheritance is an error.\n"
+          "- Names are checked across subtrees: sessions, layers, populations, projection "
+          "models, recorder models (or the built-in `multimeter`, `spike_detector`, "
+          "`spike_recorder`, `weight_recorder`, `voltmeter`), and the projections that "
+          "projection recorders and synapse changes refer to. Unknown names get a \"did you "
+          "mean\" suggestion.\n\n"
+          "Differences from deNEST's validation: deNEST checked key presence only and ignored "
+          "unknown keys in projection, recorder and unit-change items; deNEST-C checks types, "
+          "refuses unknown keys everywhere except the `nest_params` passed to the engine "
+          "(models, kernel), refuses duplicate leaf names, and reserves `rng_seeds` (deNEST "
+          "reserved a misspelled `rng_seed`).\n\n",
+          f);
+    seen s = {.n = 0};
+    node_md(f, &dn_schema_root, &s);
+    if (fflush(f) != 0 || ferror(f))
+        return dn_error_set(err, DN_ERUNTIME, NULL, NULL,
+                            "cannot write the parameter reference: %s", strerror(errno));
+    return DN_OK;
+}
