@@ -182,7 +182,12 @@ static void test_big_map(void **state)
     dn_value_free(m);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    assert_true(s < 5.0); /* quadratic behaviour: 10^10 key comparisons, minutes */
+#ifdef DN_SANITIZED
+    const double limit = 60.0; /* sanitizers are 3-10x slower; a busy CI machine more */
+#else
+    const double limit = 5.0;
+#endif
+    assert_true(s < limit); /* quadratic behaviour: 10^10 key comparisons, minutes */
 }
 
 static void test_copy(void **state)
