@@ -55,11 +55,13 @@ printf 'kernel: {params: {nest_seed: 3}}\n' >"$TMP/k.yml"
 printf -- '- k.yml\n' >"$TMP/tp.yml"
 run run_form 0 "$DENEST" "$TMP/tp.yml" -o "$TMP/run_out"
 has run_form "$TMP/err" "[denest] INFO: Loading parameter file paths from $TMP/tp.yml"
+[ -f "$TMP/run_out/parameter_tree.yml" ] || fail "run_form: -o did not reach the run step"
 run run_quiet 0 "$DENEST" -q "$TMP/tp.yml" -o "$TMP/run_quiet"
 [ ! -s "$TMP/err" ] || fail "run -q: stderr not empty: $(head -3 "$TMP/err")"
 run run_verbose 0 "$DENEST" --verbose "$TMP/tp.yml" -o "$TMP/run_verbose" -i "$TMP/i"
 has run_verbose "$TMP/err" "Using 1 override tree(s)"
 run run_single_file 0 "$DENEST" -q "$TMP/k.yml" --output-dir "$TMP/run_single"
+[ -f "$TMP/run_single/parameter_tree.yml" ] || fail "run_single_file: no output"
 
 # ---- validate: deNEST's parameter sets are valid ----
 for f in tutorial/tree_paths.yml example/tree_paths.yml mc_sleep/params/tree_paths.yml \
