@@ -28,6 +28,9 @@ typedef struct dn_sim_options {
     /* Show the kernel's print_time progress on stderr (a line rewritten in place on a terminal,
      * one line per session otherwise). Only when the kernel's print_time is true as well. */
     bool progress;
+    /* Build the kernel, the network and check every session's changes, but touch no output
+     * directory (not checked, created or written) and run nothing: `denest show --network`. */
+    bool build_only;
 } dn_sim_options;
 
 typedef struct dn_sim dn_sim;

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "denest/net.h"
+#include "denest/sim.h"
 #include "denest/suggest.h"
 #include "denest/yaml.h"
 
@@ -77,12 +79,25 @@ static dn_status print_leaf(const dn_tree *leaf, dn_error *err)
     return DN_OK;
 }
 
+/* `show --network`: build the kernel and the network as a run would (every check included),
+ * print layers, projections and recorders, and write nothing. */
+static dn_status show_network(const dn_tree *tree, dn_error *err)
+{
+    dn_sim_options opt = {0};
+    opt.build_only = true;
+    dn_sim *sim;
+    dn_status st = dn_sim_create(tree, &opt, &sim, err);
+    if (st != DN_OK)
+        return st;
+    dn_net_describe(dn_sim_net(sim), stdout);
+    dn_sim_free(sim);
+    return DN_OK;
+}
+
 dn_status dn_cli_show(const dn_tree *tree, const dn_cli_options *o, dn_error *err)
 {
     if (o->network)
-        return dn_error_set(err, DN_ERUNTIME, NULL, NULL,
-                            "`show --network` needs the network builder, which is not available "
-                            "in this version yet");
+        return show_network(tree, err);
     if (!o->subtree || !o->subtree[0] || strcmp(o->subtree, "/") == 0) {
         char *text;
         dn_status st = dn_tree_str(tree, &text, err);

@@ -29,6 +29,8 @@ static const char help_text[] =
     "                         running anything; print \"FILE: valid\" or every error found\n"
     "  show FILE [SUBTREE]    print the merged tree as YAML, or each leaf of SUBTREE (e.g.\n"
     "                         network/neuron_models) with its inherited params and nest_params\n"
+    "  show --network FILE    build the network (nothing is written or run) and list its\n"
+    "                         layers with GID ranges, projections with connection counts, recorders\n"
     "  doc parameters         print the parameter reference (Markdown, docs/parameters.md)\n"
     "\n"
     "options:\n"

@@ -160,7 +160,7 @@ dn_status dn_sim_create(const dn_tree *tree, const dn_sim_options *opt, dn_sim *
     const dn_tree *kernel = dn_tree_child(sim->tree, "kernel");
     if ((st = sim_kernel_init(sim, kernel, err)) != DN_OK)
         goto fail;
-    if ((st = sim_output_check(sim, err)) != DN_OK)
+    if (!opt->build_only && (st = sim_output_check(sim, err)) != DN_OK)
         goto fail;
     if ((st = sim_modules_load(sim, kernel, err)) != DN_OK)
         goto fail;
@@ -176,7 +176,7 @@ dn_status dn_sim_create(const dn_tree *tree, const dn_sim_options *opt, dn_sim *
         goto fail;
     if ((st = keep_files_on_reset(sim, err)) != DN_OK)
         goto fail;
-    if ((st = sim_output_write(sim, err)) != DN_OK)
+    if (!opt->build_only && (st = sim_output_write(sim, err)) != DN_OK)
         goto fail;
     dn_value_free(sessions);
     dn_log_info("simulation", "Finished initializing simulation");

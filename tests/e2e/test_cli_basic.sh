@@ -71,6 +71,17 @@ for f in tutorial/tree_paths.yml example/tree_paths.yml mc_sleep/params/tree_pat
 done
 
 # ---- show: a subtree's leaves with inherited data, as in the tutorial ----
+# ---- show --network: the built network, nothing written ----
+run show_network 0 "$DENEST" show -q --network "$TUT"
+has show_network "$TMP/out" "l1_exc                   4 per location, 100 nodes, GIDs 53-152"
+has show_network "$TMP/out" "proj_1_AMPA-l1-l1_exc-l1-l1_inh  synapse_model my_AMPA_synapse-proj_1_AMPA-l1-l1_exc-l1-l1_inh, 2600 connections"
+has show_network "$TMP/out" "203  my_multimeter_l1_l1_exc  multimeter"
+has show_network "$TMP/out" "Network size: 206 nodes (root, layer nodes, recorders and parrots included), 6650 connections"
+[ ! -e "$TMP/data" ] || fail "show --network wrote an output directory"
+run show_network_bad 2 "$DENEST" show -q --network "$TUT" --set "network.layers.layers.l1.params.populations={l1_exc: 4, l1_inhh: 2}"
+run show_network_bad_model 2 "$DENEST" show -q --network "$TUT" --set network.neuron_models.my_neuron.params.nest_model=ht_neuronn
+has show_network_bad_model "$TMP/err" "did you mean \`ht_neuron\`"
+
 run show_models 0 "$DENEST" show -q "$TUT" network/neuron_models
 cat >"$TMP/want" <<'WANT'
 l1_exc
@@ -122,9 +133,6 @@ diff "$ROOT/docs/parameters.md" "$TMP/out" >/dev/null ||
 run doc_topic 2 "$DENEST" doc foo
 has doc_topic "$TMP/err" "denest doc parameters"
 
-# ---- show --network is reserved for the network builder ----
-run show_network 1 "$DENEST" show -q "$TUT" --network
-has show_network "$TMP/err" "denest: error: \`show --network\` needs the network builder"
 run network_option 2 "$DENEST" validate -q "$TUT" --network
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
