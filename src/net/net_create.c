@@ -233,8 +233,19 @@ static dn_status wire_parrots(dn_engine *e, const net_layer *L, dn_error *err)
             }
     dn_syn_spec spec = {.model = "static_synapse"};
     dn_status st = dn_engine_connect(e, src, m, dst, m, DN_RULE_ONE_TO_ONE, &spec, err);
-    if (st != DN_OK)
+    if (st == DN_EINPUT && !err->mark.file) {
+        /* The engine refuses e.g. a dc_generator -> parrot connection without knowing where it
+         * was asked for: point at the layer's stimulator population and say what works. */
+        char msg[DN_ERROR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        dn_error_set(err, st, &L->pop_marks[0], L->pop_path,
+                     "InputLayer `%s`: cannot feed population `%s` to its parrots (%s); parrots "
+                     "relay spikes only, so an InputLayer needs a spike-emitting generator "
+                     "(poisson_generator, spike_generator)",
+                     L->pub.name, s->name, msg);
+    } else if (st != DN_OK) {
         dn_error_prefix(err, "InputLayer `%s`: connecting the parrots: ", L->pub.name);
+    }
     free(src);
     free(dst);
     return st;

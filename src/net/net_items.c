@@ -352,6 +352,68 @@ dn_status net_read_projections(dn_net *net, const dn_tree *network, dn_error *er
     return DN_OK;
 }
 
+/* A recorder's label names its files (data/<label>.yml and the raw files), so it must be a
+ * single, not too long file name, and unique: deNEST let `a/b` write outside the output
+ * directory, names over NAME_MAX fail only when the files are opened (after the build), and two
+ * recorders with one label (layer `l1_a` population `exc` vs layer `l1` population `a_exc`)
+ * overwrote each other's metadata. */
+static int cmp_label(const void *a, const void *b)
+{
+    const net_rec *x = *(const net_rec *const *)a, *y = *(const net_rec *const *)b;
+    int c = strcmp(x->pub.label, y->pub.label);
+    if (c)
+        return c;
+    return x < y ? -1 : x > y; /* stable: earlier recorders first */
+}
+
+static dn_status check_labels(dn_net *net, dn_error *err)
+{
+    /* raw file name = label + "-" + GID (<= 20 digits) + "-" + VP (<= 4) + ".ext" (4) */
+    enum { kMaxLabel = 255 - 30 };
+    for (size_t i = 0; i < net->n_recs; i++) {
+        const net_rec *r = &net->recs[i];
+        const char *why = strchr(r->pub.label, '/')     ? "contains '/'"
+                          : strlen(r->pub.label) > kMaxLabel ? "is too long for a file name"
+                                                             : NULL;
+        if (why)
+            return dn_error_set(err, DN_EINPUT, &r->tuple->item->mark, r->tuple->path,
+                                "recorder label `%.80s%s` %s (labels name the recorder's "
+                                "files in data/; at most %d characters, no '/'): rename the "
+                                "recorder model, layer, population or projection model",
+                                r->pub.label, strlen(r->pub.label) > 80 ? "..." : "", why,
+                                (int)kMaxLabel);
+    }
+    if (net->n_recs < 2)
+        return DN_OK;
+    const net_rec **v = malloc(net->n_recs * sizeof *v);
+    if (!v)
+        return net_oom(err);
+    for (size_t i = 0; i < net->n_recs; i++)
+        v[i] = &net->recs[i];
+    qsort(v, net->n_recs, sizeof *v, cmp_label);
+    dn_status st = DN_OK;
+    for (size_t i = 1; i < net->n_recs && st == DN_OK; i++) {
+        if (strcmp(v[i - 1]->pub.label, v[i]->pub.label) != 0)
+            continue;
+        const net_rec *a = v[i - 1], *b = v[i];
+        st = dn_error_set(err, DN_EINPUT, &b->tuple->item->mark, b->tuple->path,
+                          "two recorders have the label `%s` (their files would overwrite each "
+                          "other): %s `%s` on %s%s%s and %s `%s` on %s%s%s; rename a layer, "
+                          "population or model",
+                          a->pub.label, a->pub.projection ? "projection recorder" : "recorder",
+                          a->pub.model,
+                          a->pub.projection ? a->pub.projection->name : a->pub.layer->name,
+                          a->pub.projection ? "" : "/",
+                          a->pub.projection ? "" : a->pub.population->name,
+                          b->pub.projection ? "projection recorder" : "recorder", b->pub.model,
+                          b->pub.projection ? b->pub.projection->name : b->pub.layer->name,
+                          b->pub.projection ? "" : "/",
+                          b->pub.projection ? "" : b->pub.population->name);
+    }
+    free(v);
+    return st;
+}
+
 /* ---- recorders ------------------------------------------------------------------------------ */
 
 static bool population_anywhere(const dn_net *net, const char *name)
@@ -550,7 +612,7 @@ dn_status net_read_recorders(dn_net *net, const dn_tree *network, dn_error *err)
         if (!r->pub.label)
             return net_oom(err);
     }
-    return DN_OK;
+    return check_labels(net, err);
 
 fail:
     free(pv.items);

@@ -92,31 +92,29 @@ static dn_value *filenames(const dn_net_recorder *r, const dn_value *status, con
     return l;
 }
 
-/* Column names of the raw files, as the recorder's with* flags make NEST write them (§8.7). */
+/* Column names of the raw files, as the recorder's with* flags make NEST write them (§8.7).
+ * Every recorder kind writes the same field order (kernel spec 8.7: sender, target, port, rport,
+ * time, weight, values); only the defaults differ (a weight recorder has withtargetgid and
+ * withweight on). The port/rport/target/weight columns of population recorders used to be
+ * missing, so the names did not match the files' columns. */
 static dn_value *colnames(const dn_net_recorder *r, const dn_value *status,
                           const dn_value *record_from)
 {
     const char *cols[16];
     size_t n = 0;
-    if (r->kind == DN_NET_WEIGHT_RECORDER) {
-        if (flag(status, "withgid", true))
-            cols[n++] = "sender";
-        if (flag(status, "withtargetgid", true))
-            cols[n++] = "target";
-        if (flag(status, "withport", false))
-            cols[n++] = "port";
-        if (flag(status, "withrport", false))
-            cols[n++] = "rport";
-        if (flag(status, "withtime", true))
-            cols[n++] = "time";
-        if (flag(status, "withweight", true))
-            cols[n++] = "weight";
-        return str_list(cols, n);
-    }
+    bool wr = r->kind == DN_NET_WEIGHT_RECORDER;
     if (flag(status, "withgid", true))
-        cols[n++] = "gid";
+        cols[n++] = wr ? "sender" : "gid";
+    if (flag(status, "withtargetgid", wr))
+        cols[n++] = "target";
+    if (flag(status, "withport", false))
+        cols[n++] = "port";
+    if (flag(status, "withrport", false))
+        cols[n++] = "rport";
     if (flag(status, "withtime", true))
         cols[n++] = "time";
+    if (flag(status, "withweight", wr))
+        cols[n++] = "weight";
     dn_value *l = str_list(cols, n);
     if (l && r->kind == DN_NET_MULTIMETER) {
         for (size_t i = 0; i < dn_value_len(record_from); i++) {

@@ -8,6 +8,13 @@
 
 static const char *const kPlainKinds[] = {"neuron", "synapse", "recorder"};
 
+/* str(leaf.name) in full, in the net's pool (NULL when out of memory). A fixed buffer here used
+ * to truncate names longer than 255 bytes silently, so a long model name was later "unknown". */
+static char *leaf_name(dn_net *net, const dn_tree *leaf)
+{
+    return leaf->name ? net_own(net, dn_value_to_text(leaf->name)) : net_strdup(net, "None");
+}
+
 /* Read an optional string-valued effective param. *v is NULL when absent. */
 static dn_status param_string(const dn_tree *leaf, const char *key, const char *what,
                               const dn_value **v, const dn_tree **owner, dn_error *err)
@@ -52,12 +59,12 @@ static dn_status read_group(dn_net *net, const dn_tree *network, const char *chi
     }
     *out = models;
     *n_out = n;
-    char what[64], path[DN_ERROR_PATH_MAX], name[256];
+    char what[64], path[DN_ERROR_PATH_MAX];
     snprintf(what, sizeof what, "%s model", kPlainKinds[kind]);
     for (size_t i = 0; i < n && st == DN_OK; i++) {
         net_model *m = &models[i];
         m->leaf = leaves[i];
-        m->name = net_strdup(net, dn_tree_name_text(leaves[i], name, sizeof name));
+        m->name = leaf_name(net, leaves[i]);
         if (!m->name) {
             st = net_oom(err);
             break;
@@ -142,11 +149,11 @@ static int layer_cmp(const void *a, const void *b)
 
 static dn_status read_layer(dn_net *net, net_layer *L, const dn_tree *leaf, dn_error *err)
 {
-    char path[DN_ERROR_PATH_MAX], name[256];
+    char path[DN_ERROR_PATH_MAX];
     const dn_tree *owner = NULL;
     dn_status st;
     L->pub.leaf = leaf;
-    L->pub.name = net_strdup(net, dn_tree_name_text(leaf, name, sizeof name));
+    L->pub.name = leaf_name(net, leaf);
     if (!L->pub.name)
         return net_oom(err);
 
@@ -350,11 +357,11 @@ net_layer *net_find_layer(const dn_net *net, const char *name)
 
 static dn_status read_pmodel(dn_net *net, net_pmodel *pm, const dn_tree *leaf, dn_error *err)
 {
-    char path[DN_ERROR_PATH_MAX], name[256];
+    char path[DN_ERROR_PATH_MAX];
     const dn_tree *owner = NULL;
     dn_status st;
     pm->leaf = leaf;
-    pm->name = net_strdup(net, dn_tree_name_text(leaf, name, sizeof name));
+    pm->name = leaf_name(net, leaf);
     pm->path = net_strdup(net, net_node_path(leaf, "nest_params", path, sizeof path));
     if (!pm->name || !pm->path)
         return net_oom(err);

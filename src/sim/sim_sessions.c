@@ -53,6 +53,14 @@ static dn_status build_model(dn_sim *sim, sim_model *m, const dn_tree *leaf, con
                             "Parameter `simulation_time` of session model `%s` should be a "
                             "number >= 0 (ms), not %s",
                             name, dn_value_a_kind(t));
+    /* beyond 9e15 tics the tic count leaves the range of exact doubles (and of int64 for the
+     * suggestion below, whose conversion was undefined behaviour): a clear error instead */
+    if (ms * (double)sim->tics_per_ms > 9e15)
+        return dn_error_set(err, DN_EINPUT, sim_mark(t), path,
+                            "simulation_time %g ms of session model `%s` is too long (at most "
+                            "%g ms at the tic length %g ms); split it into shorter sessions",
+                            ms, name, 9e15 / (double)sim->tics_per_ms,
+                            1.0 / (double)sim->tics_per_ms);
     if (!sim_ms_to_tics(sim, ms, &m->tics)) {
         /* decisions.md: deNEST truncated to whole ms; we refuse and suggest the neighbours */
         char hb[32], lo[32], hi[32];

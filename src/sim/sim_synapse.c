@@ -172,6 +172,22 @@ static dn_status check_param(dn_sim *sim, sim_syn_change *c, size_t j, dn_error 
                                 param, c->proj[i]->base_synapse_model, dn_value_a_kind(v),
                                 c->type_name);
     }
+    /* kernel spec 1.3: the first Simulate freezes [min_delay, max_delay] to the delays of the
+     * network as built, so a constant new delay outside it can only fail later, after earlier
+     * sessions ran; say so before the first session. (Relative changes depend on each
+     * connection's value at that time: the engine checks them when they are applied.) */
+    double d;
+    if (strcmp(param, "delay") == 0 && c->type == SIM_CONSTANT && dn_value_get_double(v, &d)) {
+        double lo = dn_engine_min_delay(sim->engine), hi = dn_engine_max_delay(sim->engine);
+        double h = dn_engine_resolution(sim->engine);
+        if (d < lo - 0.5 * h || d > hi + 0.5 * h)
+            return dn_error_set(err, DN_EINPUT, sim_mark(v), path,
+                                "new delay %g ms lies outside [%g, %g] ms, the range of the "
+                                "network's delays, which the first session fixes (as NEST does); "
+                                "give a delay in that range, or set kernel nest_params min_delay "
+                                "and max_delay to widen it",
+                                d, lo, hi);
+    }
     return DN_OK;
 }
 
