@@ -171,10 +171,10 @@ static dn_status check_population(const net_layer *L, const dn_value *v, const c
         return DN_OK;
     if (L->pub.is_input && !L->pub.add_parrots && strcmp(name, "parrot_neuron") == 0)
         return dn_error_set(err, DN_EINPUT, &v->mark, path,
-                            "%s: InputLayer `%s` has no parrots (add_parrots: false), so it "
-                            "cannot be a projection source (its devices send each target an "
-                            "independent train)",
-                            what, L->pub.name);
+                            "%s: InputLayer `%s` has no parrots (add_parrots: false); its "
+                            "population `%s` must be used instead (its devices project "
+                            "directly)",
+                            what, L->pub.name, L->pops[0].name);
     const char *cands[64];
     size_t n = 0;
     for (size_t i = 0; i < L->pub.n_populations && n < 64; i++)
@@ -270,17 +270,20 @@ static dn_status expand_projection_item(dn_net *net, const dn_value *item, size_
                                     "invalid target in projection `%s`: InputLayer layers "
                                     "cannot be projection targets",
                                     pname(net, &t));
-            if (!with_model && S->pub.is_input &&
-                (!t.sp || strcmp(t.sp, "parrot_neuron") != 0 || !S->pub.add_parrots))
+            /* With parrots, an InputLayer projects through them (deNEST §4.2.2). Without
+             * (add_parrots: false, honoured by decisions.md) its devices project directly, as
+             * NEST's ConnectLayers allows: a poisson_generator then drives every target with
+             * its own independent train. */
+            const char *src_pop = S->pub.add_parrots ? "parrot_neuron" : S->pops[0].name;
+            if (!with_model && S->pub.is_input && (!t.sp || strcmp(t.sp, src_pop) != 0))
                 return dn_error_set(
                     err, DN_EINPUT, &vsp->mark,
                     net_path(kpath, sizeof kpath, ipath, "source_population"),
-                    "invalid source population for projection `%s`: %s", pname(net, &t),
-                    S->pub.add_parrots
-                        ? "the source population of projections from an InputLayer must be "
-                          "parrot_neuron"
-                        : "an InputLayer without parrots (add_parrots: false) cannot be a "
-                          "projection source; its devices' output is not shared by targets");
+                    "invalid source population for projection `%s`: the source population of "
+                    "projections from InputLayer `%s` must be %s%s",
+                    pname(net, &t), S->pub.name, src_pop,
+                    S->pub.add_parrots ? " (its stimulators reach the network through parrots)"
+                                       : " (add_parrots: false: its devices project directly)");
             if ((st = vec_push(out, &t, err)) != DN_OK)
                 return st;
         }

@@ -279,12 +279,30 @@ static void test_add_parrots_false(void **state)
     dn_net_free(net);
     free(text);
 
-    /* and such a layer cannot be a projection source */
+    /* such a layer projects from its devices directly: parrot_neuron is no source there */
     expect_error("INP",
                  "      params: {type: InputLayer, add_parrots: false, populations: "
                  "{spike_generator: 2}}",
-                 "has no parrots (add_parrots: false), so it cannot be a projection source", 31,
+                 "has no parrots (add_parrots: false); its population `spike_generator` must be used", 31,
                  "network/topology/params/projections/0/source_population");
+    /* ... and the generators themselves are a valid source */
+    char *b = net_variant_of(a, "P0",
+                             "      - {projection_model: pm, source_layers: [inp], "
+                             "source_population: spike_generator, target_layers: [lx], "
+                             "target_population: exc}");
+    assert_non_null(b);
+    dn_tree *bt = net_tree_from_text(b); /* the net points into its tree: keep it alive */
+    assert_non_null(bt);
+    st = plan_tree(bt, &net, &err);
+    if (st != DN_OK)
+        net_print_error(&err);
+    assert_int_equal(st, DN_OK);
+    const dn_net_projection *pr =
+        dn_net_find_projection(net, "pm", "inp", "spike_generator", "lx", "exc");
+    assert_non_null(pr);
+    dn_net_free(net);
+    dn_tree_free(bt);
+    free(b);
     free(a);
 }
 
