@@ -4,13 +4,19 @@
  * time / (neurons x steps), the best of --repeat fresh runs (the machine is shared and noisy).
  * NEST 2.20.2 on this machine class: about 1.25 µs per neuron per 0.5 ms step.
  *
+ * --scalar switches the AVX2 paths off (scalar libm, one neuron at a time: the model as it
+ * was before ht_vexp/ht_neuron_batch), for before/after comparisons in one binary.
+ *
  * --dynamics instead times the integration alone on per-neuron records (inputs drawn
- * beforehand), interleaving three variants so that load disturbs them alike:
- *   exact: the model's integrator with NEST's right-hand side (what ht_neuron runs);
- *   fast:  the same integrator with the vectorised right-hand side (not used by the model);
+ * beforehand), interleaving the variants so that load disturbs them alike:
+ *   batch: four neurons in lockstep, libm-identical vector exp/pow (what ht_neuron runs where
+ *          AVX2+FMA is available); bit-identical to the next two;
+ *   exact: one neuron at a time with NEST's right-hand side and the vector exp/pow;
+ *   libm:  the same with scalar libm (what ht_neuron runs elsewhere);
+ *   fast:  the one-neuron integrator with the approximate vectorised right-hand side (unused);
  *   gsl:   GSL's own evolve/control/rkf45 with the exact right-hand side and no V cache,
  *          i.e. what NEST 2.20 computes per neuron step (the baseline).
- * Usage: ht_neuron [--neurons N] [--ms T] [--rate HZ] [--repeat R] [--dynamics] */
+ * Usage: ht_neuron [--neurons N] [--ms T] [--rate HZ] [--repeat R] [--dynamics] [--scalar] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +26,10 @@
 
 #include "denest/engine.h"
 #include "denest/rng.h"
+#include "models/ht_neuron_batch.h"
 #include "models/ht_neuron_dynamics.h"
 #include "models/ht_neuron_gsl.h"
+#include "models/ht_vexp.h"
 
 static double clock_s(clockid_t id)
 {
@@ -119,16 +127,17 @@ static int bench_engine(long n, double t_ms, double rate, int repeat)
            "\"steps\": %ld, \"h_ms\": 0.5, \"input_rate_hz\": %.0f, \"spikes\": %zu, "
            "\"rate_hz\": %.2f, \"simulate_s\": %.3f, \"cpu_s\": %.3f, "
            "\"us_per_neuron_step\": %.4f, \"us_per_neuron_step_cpu\": %.4f, "
-           "\"nest_us_per_neuron_step\": 1.25}\n",
+           "\"vector_math\": %s, \"nest_us_per_neuron_step\": 1.25}\n",
            n, steps, rate, best.spikes, (double)best.spikes / (double)n / (t_ms * 1e-3), best.wall,
-           best.cpu, 1e6 * best.wall / ns, 1e6 * best.cpu / ns);
+           best.cpu, 1e6 * best.wall / ns, 1e6 * best.cpu / ns,
+           dn_ht_vmath_use() ? "true" : "false");
     return 0;
 }
 
 /* ---- the integration alone ---------------------------------------------------------------- */
 
-enum { EXACT = 0, FAST, GSL, NVARIANTS };
-static const char *const variant_names[NVARIANTS] = {"exact", "fast", "gsl"};
+enum { BATCH = 0, EXACT, LIBM, FAST, GSL, NVARIANTS };
+static const char *const variant_names[NVARIANTS] = {"batch", "exact", "libm", "fast", "gsl"};
 
 typedef struct dyn_run {
     double seconds;
@@ -137,19 +146,76 @@ typedef struct dyn_run {
     dn_ht_counters cnt;
 } dyn_run;
 
+/* The batch integrator's view of the records: one job per neuron and step (as the engine
+ * hands out one job per neuron and slice). */
+typedef struct batch_ctx {
+    const dn_ht_params *p;
+    const dn_ht_consts *c;
+    dn_ht_state *s;
+    long n, next, step;
+    const float *in;
+    long spikes;
+} batch_ctx;
+
+static bool cb_next(void *ctx, dn_ht_job *job)
+{
+    batch_ctx *x = ctx;
+    if (x->next >= x->n)
+        return false;
+    job->node = (size_t)x->next++;
+    job->nsteps = 1;
+    job->p = x->p;
+    job->c = x->c;
+    job->s = x->s[job->node];
+    return true;
+}
+
+static void cb_inputs(void *ctx, const dn_ht_job *job, double in[DN_HT_NRECEPTORS], double *I_next)
+{
+    const batch_ctx *x = ctx;
+    in[0] = x->in[(size_t)x->step * (size_t)x->n + job->node];
+    in[1] = in[2] = in[3] = 0.0;
+    *I_next = 0.0;
+}
+
+static void cb_stepped(void *ctx, const dn_ht_job *job, bool spiked)
+{
+    batch_ctx *x = ctx;
+    (void)job;
+    x->spikes += spiked;
+}
+
+static void cb_done(void *ctx, const dn_ht_job *job)
+{
+    batch_ctx *x = ctx;
+    x->s[job->node] = job->s;
+}
+
 static void simulate_dynamics(int variant, const dn_ht_params *p, const dn_ht_consts *c,
                               dn_ht_state *s, long n, long steps, const float *in, dn_ht_gsl *g,
                               dyn_run *out)
 {
     memset(out, 0, sizeof *out);
     out->ok = true;
+    const bool was = dn_ht_vmath_enable(variant != LIBM);
     const double t0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
-    for (long k = 0; k < steps; k++) {
+    if (variant == BATCH) {
+        batch_ctx x = {p, c, s, n, 0, 0, in, 0};
+        const dn_ht_batch_io io = {&x, cb_next, cb_inputs, cb_stepped, cb_done};
+        for (x.step = 0; x.step < steps && out->ok; x.step++) {
+            size_t bad;
+            int k;
+            x.next = 0;
+            out->ok = dn_ht_batch_run(&io, &out->cnt, &bad, &k);
+        }
+        out->spikes = x.spikes;
+    }
+    for (long k = 0; k < steps && variant != BATCH; k++) {
         const float *ink = in + (size_t)k * (size_t)n;
         for (long i = 0; i < n; i++) {
             const double x[DN_HT_NRECEPTORS] = {ink[i], 0, 0, 0};
             bool ok, spiked;
-            if (variant == EXACT)
+            if (variant == EXACT || variant == LIBM)
                 spiked = dn_ht_step(p, c, &s[i], x, 0.0, &ok, &out->cnt);
             else if (variant == FAST)
                 spiked = dn_ht_step_fast(p, c, &s[i], x, 0.0, &ok, &out->cnt);
@@ -160,6 +226,7 @@ static void simulate_dynamics(int variant, const dn_ht_params *p, const dn_ht_co
         }
     }
     out->seconds = clock_s(CLOCK_PROCESS_CPUTIME_ID) - t0;
+    dn_ht_vmath_enable(was);
 }
 
 static int bench_dynamics(long n, double t_ms, double rate, int repeat)
@@ -201,7 +268,8 @@ static int bench_dynamics(long n, double t_ms, double rate, int repeat)
                 best[v] = cur;
         }
     const double ns = (double)n * (double)steps;
-    const dyn_run *e = &best[EXACT];
+    const int main_v = dn_ht_vmath_ready() ? BATCH : LIBM; /* what the model runs here */
+    const dyn_run *e = &best[main_v];
     printf("{\"bench\": \"ht_neuron\", \"mode\": \"dynamics\", \"n_neurons\": %ld, \"steps\": %ld, "
            "\"h_ms\": 0.5, \"input_rate_hz\": %.0f, \"spikes\": %ld, \"rate_hz\": %.2f, "
            "\"us_per_neuron_step\": %.4f",
@@ -209,14 +277,18 @@ static int bench_dynamics(long n, double t_ms, double rate, int repeat)
            1e6 * e->seconds / ns);
     for (int v = 0; v < NVARIANTS; v++)
         printf(", \"us_%s\": %.4f", variant_names[v], 1e6 * best[v].seconds / ns);
-    printf(", \"speedup_exact_vs_gsl\": %.2f, \"substeps_per_step\": %.3f, "
+    bool same = true, ok = true;
+    for (int v = 0; v < NVARIANTS; v++) {
+        same = same && best[v].spikes == e->spikes;
+        ok = ok && best[v].ok;
+    }
+    printf(", \"vector_math\": %s, \"speedup_vs_gsl\": %.2f, \"substeps_per_step\": %.3f, "
            "\"attempts_per_step\": %.3f, \"rhs_full_per_step\": %.3f, "
            "\"rhs_cached_per_step\": %.3f, \"same_spikes\": %s, \"ok\": %s}\n",
-           best[GSL].seconds / e->seconds, (double)e->cnt.evolve_calls / ns,
-           (double)e->cnt.attempts / ns, (double)e->cnt.rhs_full / ns,
-           (double)e->cnt.rhs_cached / ns,
-           best[FAST].spikes == e->spikes && best[GSL].spikes == e->spikes ? "true" : "false",
-           e->ok && best[FAST].ok && best[GSL].ok ? "true" : "false");
+           dn_ht_vmath_ready() ? "true" : "false", best[GSL].seconds / e->seconds,
+           (double)best[EXACT].cnt.evolve_calls / ns, (double)best[EXACT].cnt.attempts / ns,
+           (double)best[EXACT].cnt.rhs_full / ns, (double)best[EXACT].cnt.rhs_cached / ns,
+           same ? "true" : "false", ok ? "true" : "false");
     rc = 0;
 done:
     dn_ht_gsl_free(g);
@@ -233,10 +305,15 @@ int main(int argc, char **argv)
     double t_ms = 500.0;
     double rate = 200.0; /* AMPA input rate per neuron, Hz (weight 1 each) */
     int repeat = 3, dynamics = 0;
-    const char *usage = "usage: %s [--neurons N] [--ms T] [--rate HZ] [--repeat R] [--dynamics]\n";
+    const char *usage =
+        "usage: %s [--neurons N] [--ms T] [--rate HZ] [--repeat R] [--dynamics] [--scalar]\n";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dynamics") == 0) {
             dynamics = 1;
+            continue;
+        }
+        if (strcmp(argv[i], "--scalar") == 0) {
+            dn_ht_vmath_enable(false);
             continue;
         }
         if (i + 1 >= argc) {

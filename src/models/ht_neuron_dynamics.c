@@ -5,6 +5,14 @@
  * evolve operation by operation, so trajectories agree with gsl_odeiv_evolve_apply bit for bit
  * (tests/unit/models/test_ht_dynamics.c checks this). */
 #include "models/ht_neuron_dynamics.h"
+#include "models/ht_neuron_rk.h"
+#include "models/ht_vexp.h"
+
+#ifdef __clang__
+/* NEST's a*b + c are two roundings; clang would fuse them in the AVX2+FMA function below (GCC's
+ * ISO mode never contracts). */
+#pragma STDC FP_CONTRACT OFF
+#endif
 
 #include <float.h>
 #include <math.h>
@@ -283,6 +291,76 @@ vcache_fill_exact(const dn_ht_params *p, dn_ht_vcache *vc, double V, double D)
     vc->m_h_k = q[8];
 }
 
+/* Which right-hand side an integration runs: the fast variant, or NEST's exact one with scalar
+ * libm or with the bit-identical AVX2+FMA kernels of ht_vexp.h (same results, faster). */
+enum { MODE_FAST = 0, MODE_EXACT, MODE_EXACT_SIMD };
+
+static int exact_mode(void)
+{
+    return dn_ht_vmath_use() ? MODE_EXACT_SIMD : MODE_EXACT;
+}
+
+#ifdef DN_HT_VEXP_X86
+/* vcache_fill_exact with the exponentials and powers four lanes at a time. Every lane performs
+ * the same IEEE operations on the same operands as the scalar code (x·(−1) is −x, V·1 + c is
+ * V + c, x/1 is x), and dn_ht_vexp4/dn_ht_vpow4 equal libm's exp/pow, so the results are the
+ * same bits. Not inlined: the caller is compiled for any x86-64. */
+DN_HT_AVX2 __attribute__((noinline)) static void
+vcache_fill_simd(const dn_ht_params *p, dn_ht_vcache *vc, double V, double D)
+{
+    const __m256d v = _mm256_set1_pd(V);
+    /* exponents 0-3: m_eq_NMDA, m_inf_NaP, D_eq, m_eq_T */
+    const __m256d a0 = _mm256_div_pd(
+        _mm256_mul_pd(_mm256_add_pd(v, _mm256_setr_pd(-p->V_act_NMDA, 55.7, 10.0, 59.0)),
+                      _mm256_setr_pd(-p->S_act_NMDA, -1.0, -1.0, -1.0)),
+        _mm256_setr_pd(1.0, 7.7, 5.0, 6.2));
+    /* 4-7: h_eq_T, tau_m_T (2), first of tau_h_T */
+    const __m256d a1 =
+        _mm256_div_pd(_mm256_mul_pd(_mm256_add_pd(v, _mm256_setr_pd(83.0, 132.0, 16.8, 115.2)),
+                                    _mm256_setr_pd(1.0, -1.0, 1.0, 1.0)),
+                      _mm256_setr_pd(4.0, 16.7, 18.2, 5.0));
+    /* 8-11: second of tau_h_T, m_eq_h, tau_m_h (2): V·m + c */
+    const __m256d a2 =
+        _mm256_div_pd(_mm256_add_pd(_mm256_mul_pd(v, _mm256_setr_pd(1.0, 1.0, -0.086, 0.0701)),
+                                    _mm256_setr_pd(86.0, 75.0, -14.59, -1.87)),
+                      _mm256_setr_pd(3.2, 5.5, 1.0, 1.0));
+    const __m256d e0 = dn_ht_vexp4(a0);
+    _Alignas(32) double e[8];
+    _mm256_store_pd(e, dn_ht_vexp4(a1));
+    _mm256_store_pd(e + 4, dn_ht_vexp4(a2));
+    const __m256d one = _mm256_set1_pd(1.0);
+    _Alignas(32) double q[8];
+    _mm256_store_pd(q, _mm256_div_pd(_mm256_setr_pd(1.0, 1.0, 0.025, 1.0), _mm256_add_pd(one, e0)));
+    _mm256_store_pd(q + 4,
+                    _mm256_div_pd(_mm256_setr_pd(1.0, 0.22, 56.6 + 0.27 * e[3], 1.0),
+                                  _mm256_setr_pd(1.0 + e[0], e[1] + e[2], 1.0 + e[4], 1.0 + e[5])));
+    const double m_h_k = 1.0 / (e[6] + e[7]);
+    const double q9 = 0.25 / D;
+    _Alignas(32) double pw[4];
+    _mm256_store_pd(
+        pw, dn_ht_vpow4(_mm256_setr_pd(q[1], q9, q[1], q9), _mm256_setr_pd(3.0, 3.5, 3.0, 3.5)));
+    vc->V = V;
+    vc->D = D;
+    vc->exact = 1;
+    vc->m_eq_NMDA = q[0];
+    vc->A1 = 0.51 - 0.0028 * V;
+    vc->I_NaP = -p->g_peak_NaP * pw[0] * (V - p->E_rev_NaP);
+    vc->I_KNa = -p->g_peak_KNa * (1.0 / (1.0 + pw[1])) * (V - p->E_rev_KNa);
+    vc->D_eq = p->tau_D_KNa * q[2] + 0.001;
+    vc->m_eq_T = q[3];
+    vc->h_eq_T = q[4];
+    vc->m_T_k = q[5] + 0.13;
+    vc->h_T_k = 8.2 + q[6];
+    vc->m_eq_h = q[7];
+    vc->m_h_k = m_h_k;
+}
+#else
+static void vcache_fill_simd(const dn_ht_params *p, dn_ht_vcache *vc, double V, double D)
+{
+    vcache_fill_exact(p, vc, V, D);
+}
+#endif
+
 /* Fast variant: the same functions with the 12 exponentials evaluated together (vexp),
  * multiplications by constant reciprocals instead of divisions, x^3 and x^3.5 = x^3·sqrt(x)
  * without pow, and the three gating time constants stored as RATES (1/tau). */
@@ -328,19 +406,23 @@ static void vcache_invalidate(dn_ht_vcache *vc)
     vc->D = NAN;
 }
 
-/* The right-hand side of kernel spec §3.1. `exact` selects NEST's operation order (a compile-
- * time constant in every caller, so each variant is compiled separately). */
+/* The right-hand side of kernel spec §3.1. `mode` selects the fast variant (a compile-time
+ * constant in its callers, so it is compiled separately) or NEST's operation order, with scalar
+ * libm or the libm-identical vector kernels (decided at run time: the same bits either way). */
 static inline __attribute__((always_inline)) void rhs(const dn_ht_params *p, const dn_ht_consts *c,
                                                       dn_ht_state *s, const double *y, double *f,
-                                                      bool exact, dn_ht_counters *cnt)
+                                                      int mode, dn_ht_counters *cnt)
 {
+    const bool exact = mode != MODE_FAST;
     const double V = p->voltage_clamp ? s->V_clamp : y[DN_HT_V_M];
     const double D = y[DN_HT_D_IKNA];
     dn_ht_vcache *vc = &s->vc;
     if (V == vc->V && D == vc->D && vc->exact == (int)exact) {
         cnt->rhs_cached++;
     } else {
-        if (exact)
+        if (mode == MODE_EXACT_SIMD)
+            vcache_fill_simd(p, vc, V, D);
+        else if (exact)
             vcache_fill_exact(p, vc, V, D);
         else
             vcache_fill_fast(p, vc, V, D);
@@ -444,14 +526,14 @@ void dn_ht_rhs(const dn_ht_params *p, dn_ht_state *s, const double y[DN_HT_NY], 
     /* The reference evaluation always computes everything, as NEST does. */
     dn_ht_counters cnt = {0};
     vcache_invalidate(&s->vc);
-    rhs(p, NULL, s, y, f, true, &cnt);
+    rhs(p, NULL, s, y, f, MODE_EXACT, &cnt);
 }
 
 void dn_ht_rhs_fast(const dn_ht_params *p, const dn_ht_consts *c, dn_ht_state *s,
                     const double y[DN_HT_NY], double f[DN_HT_NY])
 {
     dn_ht_counters cnt = {0};
-    rhs(p, c, s, y, f, false, &cnt);
+    rhs(p, c, s, y, f, MODE_FAST, &cnt);
 }
 
 /* ---- state -------------------------------------------------------------------------------- */
@@ -501,20 +583,6 @@ void dn_ht_state_calibrate(dn_ht_state *s)
 
 /* ---- RKF45 and evolve (kernel spec §2) ---------------------------------------------------- */
 
-/* GSL's rkf45 coefficients, written as GSL writes them so they round identically. */
-static const double ah0 = 1.0 / 4.0;
-static const double b3_0 = 3.0 / 32.0, b3_1 = 9.0 / 32.0;
-static const double b4_0 = 1932.0 / 2197.0, b4_1 = -7200.0 / 2197.0, b4_2 = 7296.0 / 2197.0;
-static const double b5_0 = 8341.0 / 4104.0, b5_1 = -32832.0 / 4104.0, b5_2 = 29440.0 / 4104.0,
-                    b5_3 = -845.0 / 4104.0;
-static const double b6_0 = -6080.0 / 20520.0, b6_1 = 41040.0 / 20520.0, b6_2 = -28352.0 / 20520.0,
-                    b6_3 = 9295.0 / 20520.0, b6_4 = -5643.0 / 20520.0;
-static const double c1 = 902880.0 / 7618050.0, c3 = 3953664.0 / 7618050.0,
-                    c4 = 3855735.0 / 7618050.0, c5 = -1371249.0 / 7618050.0,
-                    c6 = 277020.0 / 7618050.0;
-static const double ec1 = 1.0 / 360.0, ec3 = -128.0 / 4275.0, ec4 = -2197.0 / 75240.0,
-                    ec5 = 1.0 / 50.0, ec6 = 2.0 / 55.0;
-
 /* Scratch of one RKF45 attempt. */
 typedef struct rk_work {
     double k2[DN_HT_NY], k3[DN_HT_NY], k4[DN_HT_NY], k5[DN_HT_NY], k6[DN_HT_NY];
@@ -524,81 +592,43 @@ typedef struct rk_work {
 /* One RKF45 step of size h from y0 (k1 = dydt_in): y = 5th-order result, yerr, dydt_out. */
 static inline __attribute__((always_inline)) void
 rkf45(const dn_ht_params *p, const dn_ht_consts *c, dn_ht_state *s, double h, const double *y0,
-      const double *k1, double *y, double *yerr, double *dydt_out, rk_work *w, bool exact,
+      const double *k1, double *y, double *yerr, double *dydt_out, rk_work *w, int mode,
       dn_ht_counters *cnt)
 {
     double *const k2 = w->k2, *const k3 = w->k3, *const k4 = w->k4, *const k5 = w->k5,
                   *const k6 = w->k6, *const yt = w->ytmp;
     int i;
     for (i = 0; i < DN_HT_NY; i++)
-        yt[i] = y0[i] + ah0 * h * k1[i];
-    rhs(p, c, s, yt, k2, exact, cnt);
+        yt[i] = y0[i] + dn_ht_ah0 * h * k1[i];
+    rhs(p, c, s, yt, k2, mode, cnt);
     for (i = 0; i < DN_HT_NY; i++)
-        yt[i] = y0[i] + h * (b3_0 * k1[i] + b3_1 * k2[i]);
-    rhs(p, c, s, yt, k3, exact, cnt);
+        yt[i] = y0[i] + h * (dn_ht_b3_0 * k1[i] + dn_ht_b3_1 * k2[i]);
+    rhs(p, c, s, yt, k3, mode, cnt);
     for (i = 0; i < DN_HT_NY; i++)
-        yt[i] = y0[i] + h * (b4_0 * k1[i] + b4_1 * k2[i] + b4_2 * k3[i]);
-    rhs(p, c, s, yt, k4, exact, cnt);
+        yt[i] = y0[i] + h * (dn_ht_b4_0 * k1[i] + dn_ht_b4_1 * k2[i] + dn_ht_b4_2 * k3[i]);
+    rhs(p, c, s, yt, k4, mode, cnt);
     for (i = 0; i < DN_HT_NY; i++)
-        yt[i] = y0[i] + h * (b5_0 * k1[i] + b5_1 * k2[i] + b5_2 * k3[i] + b5_3 * k4[i]);
-    rhs(p, c, s, yt, k5, exact, cnt);
+        yt[i] = y0[i] + h * (dn_ht_b5_0 * k1[i] + dn_ht_b5_1 * k2[i] + dn_ht_b5_2 * k3[i] +
+                             dn_ht_b5_3 * k4[i]);
+    rhs(p, c, s, yt, k5, mode, cnt);
     for (i = 0; i < DN_HT_NY; i++)
-        yt[i] =
-            y0[i] + h * (b6_0 * k1[i] + b6_1 * k2[i] + b6_2 * k3[i] + b6_3 * k4[i] + b6_4 * k5[i]);
-    rhs(p, c, s, yt, k6, exact, cnt);
+        yt[i] = y0[i] + h * (dn_ht_b6_0 * k1[i] + dn_ht_b6_1 * k2[i] + dn_ht_b6_2 * k3[i] +
+                             dn_ht_b6_3 * k4[i] + dn_ht_b6_4 * k5[i]);
+    rhs(p, c, s, yt, k6, mode, cnt);
     for (i = 0; i < DN_HT_NY; i++) {
-        const double d = c1 * k1[i] + c3 * k3[i] + c4 * k4[i] + c5 * k5[i] + c6 * k6[i];
+        const double d = dn_ht_c1 * k1[i] + dn_ht_c3 * k3[i] + dn_ht_c4 * k4[i] + dn_ht_c5 * k5[i] +
+                         dn_ht_c6 * k6[i];
         y[i] = y0[i] + h * d;
     }
-    rhs(p, c, s, y, dydt_out, exact, cnt);
+    rhs(p, c, s, y, dydt_out, mode, cnt);
     for (i = 0; i < DN_HT_NY; i++)
-        yerr[i] = h * (ec1 * k1[i] + ec3 * k3[i] + ec4 * k4[i] + ec5 * k5[i] + ec6 * k6[i]);
-}
-
-enum { HADJ_DEC = -1, HADJ_NIL = 0, HADJ_INC = 1 };
-
-/* GSL's standard control with eps_abs 1e-3, eps_rel 0, a_y 1, a_dydt 0 (kernel spec §2.2):
- * D_i = 0·(|y_i| + 0·h·|y'_i|) + 1e-3, which is exactly 1e-3 when y_i and y'_i are finite and
- * NaN otherwise; GSL then ignores component i (a NaN ratio never wins the max), so a trial step
- * that blew up in V is judged by the remaining components. Correctly rounded division by a
- * positive constant is monotonic, so max_i(|yerr_i| / 1e-3) = (max_i |yerr_i|) / 1e-3 exactly:
- * one division instead of sixteen, bit for bit the same rmax. */
-static inline int control(const double *y, const double *yerr, const double *yp, double *h)
-{
-    const double eps_abs = 1e-3;
-    const double S = 0.9;
-    const double h_old = *h;
-    double emax = 0.0;
-    for (int i = 0; i < DN_HT_NY; i++) {
-        const double e = fabs(yerr[i]);
-        if (isfinite(y[i]) && isfinite(yp[i]) && e > emax) /* NaN e never wins */
-            emax = e;
-    }
-    double rmax = emax / eps_abs;
-    if (!(rmax > DBL_MIN)) /* GSL starts the max at DBL_MIN */
-        rmax = DBL_MIN;
-    if (rmax > 1.1) {
-        double r = S / pow(rmax, 1.0 / 5.0); /* the stepper's order is 5 */
-        if (r < 0.2)
-            r = 0.2;
-        *h = r * h_old;
-        return HADJ_DEC;
-    }
-    if (rmax < 0.5) {
-        double r = S / pow(rmax, 1.0 / (5.0 + 1.0));
-        if (r > 5.0)
-            r = 5.0;
-        if (r < 1.0)
-            r = 1.0;
-        *h = r * h_old;
-        return HADJ_INC;
-    }
-    return HADJ_NIL;
+        yerr[i] = h * (dn_ht_ec1 * k1[i] + dn_ht_ec3 * k3[i] + dn_ht_ec4 * k4[i] +
+                       dn_ht_ec5 * k5[i] + dn_ht_ec6 * k6[i]);
 }
 
 static inline __attribute__((always_inline)) double evolve(const dn_ht_params *p,
                                                            const dn_ht_consts *c, dn_ht_state *s,
-                                                           double t0, double t1, bool exact,
+                                                           double t0, double t1, int mode,
                                                            dn_ht_counters *cnt)
 {
     double y0[DN_HT_NY], dydt_in[DN_HT_NY], dydt_out[DN_HT_NY], yerr[DN_HT_NY];
@@ -608,18 +638,18 @@ static inline __attribute__((always_inline)) double evolve(const dn_ht_params *p
     memcpy(y0, s->y, sizeof y0);
     /* GSL 2.7 evaluates dydt_in afresh on every call (kernel spec §2.3); the V cache makes
      * this free when the state is where the previous dydt_out was evaluated. */
-    rhs(p, c, s, y0, dydt_in, exact, cnt);
+    rhs(p, c, s, y0, dydt_in, mode, cnt);
     for (;;) {
         bool final_step = false;
         if (h0 > dt) {
             h0 = dt;
             final_step = true;
         }
-        rkf45(p, c, s, h0, y0, dydt_in, s->y, yerr, dydt_out, &w, exact, cnt);
+        rkf45(p, c, s, h0, y0, dydt_in, s->y, yerr, dydt_out, &w, mode, cnt);
         cnt->attempts++;
         const double t = final_step ? t1 : t0 + h0;
         const double h_old = h0;
-        if (control(s->y, yerr, dydt_out, &h0) == HADJ_DEC) {
+        if (dn_ht_control(s->y, yerr, dydt_out, 1, &h0) == DN_HT_HADJ_DEC) {
             /* Retry only if the step really shrank and still moves t by at least one ulp. */
             if (h0 < h_old && t + h0 != t)
                 continue; /* s->y is recomputed from y0 */
@@ -635,14 +665,14 @@ double dn_ht_evolve_fast(const dn_ht_params *p, const dn_ht_consts *c, dn_ht_sta
                          double t1, dn_ht_counters *cnt)
 {
     dn_ht_counters dummy = {0};
-    return evolve(p, c, s, t0, t1, false, cnt ? cnt : &dummy);
+    return evolve(p, c, s, t0, t1, MODE_FAST, cnt ? cnt : &dummy);
 }
 
 double dn_ht_evolve(const dn_ht_params *p, const dn_ht_consts *c, dn_ht_state *s, double t0,
                     double t1, dn_ht_counters *cnt)
 {
     dn_ht_counters dummy = {0};
-    return evolve(p, c, s, t0, t1, true, cnt ? cnt : &dummy);
+    return evolve(p, c, s, t0, t1, exact_mode(), cnt ? cnt : &dummy);
 }
 
 /* ---- one simulation step (kernel spec §3.1 "Update of one step") -------------------------- */
@@ -654,47 +684,19 @@ double dn_ht_m_eq_NMDA(const dn_ht_params *p, const dn_ht_state *s, double V)
 
 static inline __attribute__((always_inline)) bool
 step(const dn_ht_params *p, const dn_ht_consts *c, dn_ht_state *s,
-     const double in[DN_HT_NRECEPTORS], double I_next, bool *ok, bool exact, dn_ht_counters *cnt)
+     const double in[DN_HT_NRECEPTORS], double I_next, bool *ok, int mode, dn_ht_counters *cnt)
 {
     const double h = c->h;
     double t = 0.0;
     bool spiked = false;
     *ok = true;
     while (t < h) {
-        t = evolve(p, c, s, t, h, exact, cnt);
-        double *y = s->y;
-        if (p->voltage_clamp)
-            y[DN_HT_V_M] = s->V_clamp;
-        const double V = y[DN_HT_V_M];
-        if (!isfinite(V)) {
-            *ok = false;
+        t = evolve(p, c, s, t, h, mode, cnt);
+        spiked |= dn_ht_after_substep(p, c, s, ok);
+        if (!*ok)
             return spiked;
-        }
-        /* Instantaneous NMDA re-blocking after every substep; dydt_out was just evaluated at
-         * this V, so the cache normally holds m_eq_NMDA(V). */
-        const double me = dn_ht_m_eq_NMDA(p, s, V);
-        if (me < y[DN_HT_M_FAST_NMDA])
-            y[DN_HT_M_FAST_NMDA] = me;
-        if (me < y[DN_HT_M_SLOW_NMDA])
-            y[DN_HT_M_SLOW_NMDA] = me;
-        /* Spike test after EVERY accepted substep: mid-step spikes are possible. */
-        if (s->ref_steps == 0 && V >= y[DN_HT_THETA]) {
-            y[DN_HT_V_M] = p->E_Na;
-            y[DN_HT_THETA] = p->E_Na;
-            s->ref_steps = c->ref_steps;
-            spiked = true;
-        }
     }
-    if (s->ref_steps > 0)
-        --s->ref_steps;
-    if (in) {
-        /* Inputs of this step go into the derivative variables at its end (§1.5, §3.1). */
-        s->y[DN_HT_DG_AMPA] += c->cond_step[DN_HT_AMPA] * in[DN_HT_AMPA];
-        s->y[DN_HT_DG_NMDA] += c->cond_step[DN_HT_NMDA] * in[DN_HT_NMDA];
-        s->y[DN_HT_DG_GABA_A] += c->cond_step[DN_HT_GABA_A] * in[DN_HT_GABA_A];
-        s->y[DN_HT_DG_GABA_B] += c->cond_step[DN_HT_GABA_B] * in[DN_HT_GABA_B];
-    }
-    s->I_stim = I_next;
+    dn_ht_end_step(c, s, in, I_next);
     return spiked;
 }
 
@@ -703,14 +705,14 @@ bool dn_ht_step_fast(const dn_ht_params *p, const dn_ht_consts *c, dn_ht_state *
                      dn_ht_counters *cnt)
 {
     dn_ht_counters dummy = {0};
-    return step(p, c, s, in, I_next, ok, false, cnt ? cnt : &dummy);
+    return step(p, c, s, in, I_next, ok, MODE_FAST, cnt ? cnt : &dummy);
 }
 
 bool dn_ht_step(const dn_ht_params *p, const dn_ht_consts *c, dn_ht_state *s,
                 const double in[DN_HT_NRECEPTORS], double I_next, bool *ok, dn_ht_counters *cnt)
 {
     dn_ht_counters dummy = {0};
-    return step(p, c, s, in, I_next, ok, true, cnt ? cnt : &dummy);
+    return step(p, c, s, in, I_next, ok, exact_mode(), cnt ? cnt : &dummy);
 }
 
 double dn_ht_recordable_value(const dn_ht_params *p, const dn_ht_state *s, dn_ht_recordable r)

@@ -192,7 +192,11 @@ void dn_ht_state_calibrate(dn_ht_state *s);
  * for bit whichever right-hand side it is given):
  *  - exact (dn_ht_step, dn_ht_evolve; what the ht_neuron model runs): NEST's formulas operation
  *    by operation with scalar libm. With the same libm the trajectories are bit-identical to
- *    NEST 2.20: every reference trace is reproduced exactly.
+ *    NEST 2.20: every reference trace is reproduced exactly. Where ht_vexp.h's kernels are in
+ *    use (AVX2+FMA, checked against libm at first use) the 12 exp and 2 pow of an evaluation run
+ *    in vector lanes with libm's own operation sequence: the same bits, faster. The model itself
+ *    integrates blocks four neurons at a time in lockstep (ht_neuron_batch.h), again with the
+ *    same bits.
  *  - fast (dn_ht_step_fast, dn_ht_evolve_fast; not used by the model): the 12 exponentials
  *    evaluated together with libmvec's vector exp, no pow, rates instead of divisions; about
  *    1.8x faster. Its last-bit differences feed GSL's step-size control (the error estimate is

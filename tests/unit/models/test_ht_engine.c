@@ -6,6 +6,7 @@
  * (the brief's tolerance, 1e-6 relative, is reported as well). Bad parameters and receptors are
  * refused with clear messages. */
 #include "../engine/engine_test.h"
+#include "models/ht_vexp.h"
 #include "test_ht_support.h"
 
 static const char *const recordable_names[] = {"g_AMPA", "g_GABA_A", "g_GABA_B", "g_NMDA", "I_h",
@@ -92,22 +93,9 @@ static size_t compare_samples(dn_engine *e, dn_gid mm, const char *file, const c
     return differ;
 }
 
-static void run_protocol(const protocol *pr, double h, int threads)
+/* The protocol's generators into neuron n (spike trains on its ports, dc current). */
+static void add_protocol_inputs(dn_engine *e, const protocol *pr, dn_gid n)
 {
-    char file[256];
-    const char *sfx = suffix_of(h);
-    dn_engine *e;
-    dn_gid n, sd;
-    OK(dn_engine_new(&e, err));
-    OK(kernel(e, D("local_num_threads", VI(threads), "resolution", VD(h), NULL), err));
-    dn_value *params = dn_value_map();
-    if (!isnan(pr->g_KL))
-        dn_value_map_set(params, "g_KL", VD(pr->g_KL));
-    if (!isnan(pr->g_NaL))
-        dn_value_map_set(params, "g_NaL", VD(pr->g_NaL));
-    if (!isnan(pr->V_m))
-        dn_value_map_set(params, "V_m", VD(pr->V_m));
-    OK(create(e, "ht_neuron", 1, params, &n, err));
     if (pr->ports) {
         double times[29];
         for (int k = 0; k < 29; k++)
@@ -128,12 +116,28 @@ static void run_protocol(const protocol *pr, double h, int threads)
                   &dc, err));
         OK(connect1(e, dc, n, 1.0, 1.0, err));
     }
-    dn_gid mm = add_multimeter(e, n, h);
-    OK(create(e, "spike_detector", 1, NULL, &sd, err));
-    OK(connect_default(e, n, sd, err));
-    /* one extra slice so the samples up to 300 ms are collected (kernel spec §5.2) */
-    OK(dn_engine_simulate(e, 301.0, err));
+}
 
+/* The protocol's parameters (NULL when it uses the defaults). */
+static dn_value *protocol_params(const protocol *pr)
+{
+    if (isnan(pr->g_KL) && isnan(pr->g_NaL) && isnan(pr->V_m))
+        return NULL;
+    dn_value *params = dn_value_map();
+    if (!isnan(pr->g_KL))
+        dn_value_map_set(params, "g_KL", VD(pr->g_KL));
+    if (!isnan(pr->g_NaL))
+        dn_value_map_set(params, "g_NaL", VD(pr->g_NaL));
+    if (!isnan(pr->V_m))
+        dn_value_map_set(params, "V_m", VD(pr->V_m));
+    return params;
+}
+
+/* Every sample (bit for bit) and every spike of the protocol against NEST's. */
+static void check_protocol(dn_engine *e, const protocol *pr, double h, dn_gid mm, dn_gid sd)
+{
+    char file[256];
+    const char *sfx = suffix_of(h);
     snprintf(file, sizeof file, "ht_neuron_%s%s.csv", pr->name, sfx);
     const size_t differ = compare_samples(e, mm, file, pr->name, recordable_names, N_REC);
     assert_int_equal(differ, 0); /* NEST's arithmetic: bit for bit */
@@ -149,7 +153,61 @@ static void run_protocol(const protocol *pr, double h, int threads)
         assert_true(fabs(st[k] - ht_csv_at(&sp, k, tcol)) < 1e-9);
     free(st);
     ht_csv_free(&sp);
+}
+
+static void run_protocol(const protocol *pr, double h, int threads)
+{
+    dn_engine *e;
+    dn_gid n, sd;
+    OK(dn_engine_new(&e, err));
+    OK(kernel(e, D("local_num_threads", VI(threads), "resolution", VD(h), NULL), err));
+    OK(create(e, "ht_neuron", 1, protocol_params(pr), &n, err));
+    add_protocol_inputs(e, pr, n);
+    dn_gid mm = add_multimeter(e, n, h);
+    OK(create(e, "spike_detector", 1, NULL, &sd, err));
+    OK(connect_default(e, n, sd, err));
+    /* one extra slice so the samples up to 300 ms are collected (kernel spec §5.2) */
+    OK(dn_engine_simulate(e, 301.0, err));
+    check_protocol(e, pr, h, mm, sd);
     dn_engine_free(e);
+}
+
+/* All protocols at once in ONE block of ht_neurons (per-node parameters), each neuron with its
+ * own generators, multimeter and spike detector. A block of several neurons is integrated four
+ * at a time in lockstep where AVX2+FMA is available (ht_neuron_batch.c): every sample must still
+ * be NEST's, bit for bit. */
+static void run_protocols_together(double h)
+{
+    enum { NP = sizeof protocols / sizeof protocols[0] };
+    dn_engine *e;
+    OK(dn_engine_new(&e, err));
+    OK(kernel(e, D("resolution", VD(h), NULL), err));
+    dn_gid n0, mm[NP], sd[NP];
+    OK(create(e, "ht_neuron", NP, NULL, &n0, err));
+    for (size_t i = 0; i < NP; i++) {
+        const dn_gid n = n0 + (dn_gid)i;
+        dn_value *params = protocol_params(&protocols[i]);
+        if (params)
+            OK(set_status(e, n, params, err));
+        add_protocol_inputs(e, &protocols[i], n);
+        mm[i] = add_multimeter(e, n, h);
+        OK(create(e, "spike_detector", 1, NULL, &sd[i], err));
+        OK(connect_default(e, n, sd[i], err));
+    }
+    OK(dn_engine_simulate(e, 301.0, err));
+    for (size_t i = 0; i < NP; i++)
+        check_protocol(e, &protocols[i], h, mm[i], sd[i]);
+    dn_engine_free(e);
+}
+
+static void test_protocols_in_one_block(void **state)
+{
+    (void)state;
+#ifndef DN_SANITIZED /* unoptimised vector code under the sanitizers is slow: h = 0.1 ms is */
+    run_protocols_together(0.1); /* covered by test_ht_batch against the scalar integrator */
+#endif
+    run_protocols_together(0.5);
+    run_protocols_together(1.0);
 }
 
 static void run_all(double h)
@@ -259,6 +317,127 @@ static void test_heterogeneous_block(void **state)
     ht_csv_free(&exc);
     ht_csv_free(&ampa);
     dn_engine_free(e);
+}
+
+/* One multimeter sample or spike: (sender, time, value), sortable. */
+typedef struct sample {
+    double sender, t, v;
+} sample;
+
+static int sample_cmp(const void *a, const void *b)
+{
+    const sample *x = a, *y = b;
+    if (x->sender != y->sender)
+        return x->sender < y->sender ? -1 : 1;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return 0;
+}
+
+/* senders/times/values of recorder rec (value key NULL: 0), sorted by sender and time. */
+static sample *sorted_events(dn_engine *e, dn_gid rec, const char *key, size_t *n)
+{
+    size_t k1, k2, k3 = 0;
+    double *snd = events(e, rec, "senders", &k1), *t = events(e, rec, "times", &k2);
+    double *v = key ? events(e, rec, key, &k3) : NULL;
+    assert_true(k1 == k2 && (!key || k3 == k1));
+    sample *s = malloc((k1 ? k1 : 1) * sizeof *s);
+    assert_non_null(s);
+    for (size_t i = 0; i < k1; i++)
+        s[i] = (sample){snd[i], t[i], v ? v[i] : 0.0};
+    qsort(s, k1, sizeof *s, sample_cmp);
+    free(snd), free(t), free(v);
+    *n = k1;
+    return s;
+}
+
+/* A block of 13 ht_neurons (some with other parameters) under Poisson input on AMPA and NMDA:
+ * 1 or 2 threads, vector paths (four-lane lockstep) on or off. Returns V_m and I_KNa samples
+ * and spikes. */
+static void run_poisson_block(int threads, bool vector, sample **vm, size_t *nvm, sample **ik,
+                              size_t *nik, sample **sp, size_t *nsp)
+{
+    const bool was = dn_ht_vmath_enable(vector);
+    dn_engine *e;
+    OK(dn_engine_new(&e, err));
+    OK(kernel(e, D("local_num_threads", VI(threads), "resolution", VD(0.5), NULL), err));
+    enum { N = 13 };
+    dn_gid n, pa, pn, mm, sd;
+    OK(create(e, "ht_neuron", N, NULL, &n, err));
+    for (dn_gid i = 0; i < N; i += 3)
+        OK(set_status(e, n + i, D("g_NaL", VD(0.6), "instant_unblock_NMDA", VB(i % 2), NULL), err));
+    OK(create(e, "poisson_generator", 1, D("rate", VD(2500.0), NULL), &pa, err));
+    OK(create(e, "poisson_generator", 1, D("rate", VD(800.0), NULL), &pn, err));
+    dn_gid all[N];
+    for (int i = 0; i < N; i++)
+        all[i] = n + (dn_gid)i;
+    dn_syn_spec ampa = {NULL, 1.0, 1.0, 1, true, true, true};
+    dn_syn_spec nmda = {NULL, 0.5, 1.0, 2, true, true, true};
+    OK(dn_engine_connect(e, &pa, 1, all, N, DN_RULE_ALL_TO_ALL, &ampa, err));
+    OK(dn_engine_connect(e, &pn, 1, all, N, DN_RULE_ALL_TO_ALL, &nmda, err));
+    OK(create(e, "multimeter", 1,
+              D("interval", VD(0.5), "record_from", VLS("V_m", "I_KNa", NULL), NULL), &mm, err));
+    OK(dn_engine_connect(e, &mm, 1, all, N, DN_RULE_ALL_TO_ALL, NULL, err));
+    OK(create(e, "spike_detector", 1, NULL, &sd, err));
+    OK(dn_engine_connect(e, all, N, &sd, 1, DN_RULE_ALL_TO_ALL, NULL, err));
+    OK(dn_engine_simulate(e, 150.0, err));
+    *vm = sorted_events(e, mm, "V_m", nvm);
+    *ik = sorted_events(e, mm, "I_KNa", nik);
+    *sp = sorted_events(e, sd, NULL, nsp);
+    dn_engine_free(e);
+    dn_ht_vmath_enable(was);
+}
+
+/* The four-lane lockstep path, the one-neuron path with scalar libm, and two threads all give
+ * the same samples and spikes, bit for bit. */
+static void test_paths_and_threads_agree(void **state)
+{
+    (void)state;
+    sample *vm[3], *ik[3], *sp[3];
+    size_t nvm[3], nik[3], nsp[3];
+    run_poisson_block(1, true, &vm[0], &nvm[0], &ik[0], &nik[0], &sp[0], &nsp[0]);
+    run_poisson_block(1, false, &vm[1], &nvm[1], &ik[1], &nik[1], &sp[1], &nsp[1]);
+    run_poisson_block(2, true, &vm[2], &nvm[2], &ik[2], &nik[2], &sp[2], &nsp[2]);
+    assert_true(nvm[0] == 13 * 298 && nsp[0] > 50); /* samples of the slices completed */
+    for (int k = 1; k < 3; k++) {
+        assert_int_equal(nvm[k], nvm[0]);
+        assert_int_equal(nik[k], nik[0]);
+        assert_int_equal(nsp[k], nsp[0]);
+        assert_memory_equal(vm[k], vm[0], nvm[0] * sizeof(sample));
+        assert_memory_equal(ik[k], ik[0], nik[0] * sizeof(sample));
+        assert_memory_equal(sp[k], sp[0], nsp[0] * sizeof(sample));
+    }
+    fprintf(stderr,
+            "  13 neurons, Poisson input: %zu spikes, %zu samples, identical on all paths\n",
+            nsp[0], nvm[0]);
+    for (int k = 0; k < 3; k++)
+        free(vm[k]), free(ik[k]), free(sp[k]);
+}
+
+/* An absurd input weight drives V to infinity: the simulation stops with a message naming the
+ * neuron and the time, whether it is alone in its block (one neuron at a time) or among others
+ * (four-lane lockstep). */
+static void test_nonfinite_reported(void **state)
+{
+    (void)state;
+    for (int n_nodes = 1; n_nodes <= 6; n_nodes += 5) {
+        dn_engine *e;
+        OK(dn_engine_new(&e, err));
+        OK(kernel(e, D("resolution", VD(0.5), NULL), err));
+        dn_gid n, sg;
+        OK(create(e, "ht_neuron", (size_t)n_nodes, NULL, &n, err));
+        const dn_gid bad = n + (dn_gid)(n_nodes - 1);
+        OK(create(e, "spike_generator", 1, D("spike_times", VLD(1, (double[]){2.0}), NULL), &sg,
+                  err));
+        dn_syn_spec huge = {NULL, 1e308, 1.0, 1, true, true, true};
+        OK(dn_engine_connect(e, &sg, 1, &bad, 1, DN_RULE_ONE_TO_ONE, &huge, err));
+        char want[128];
+        snprintf(want, sizeof want,
+                 "ht_neuron %u: the membrane potential became non-finite at t = 3.5 ms",
+                 (unsigned)bad);
+        FAILS(dn_engine_simulate(e, 10.0, err), DN_ERUNTIME, want);
+        dn_engine_free(e);
+    }
 }
 
 /* voltage_clamp holds V_m at its value at the start of each Simulate (calibrate re-reads it). */
@@ -551,9 +730,12 @@ int main(void)
         cmocka_unit_test(test_neuron_h0p5),
         cmocka_unit_test(test_neuron_h1p0),
         cmocka_unit_test(test_neuron_two_threads),
+        cmocka_unit_test(test_protocols_in_one_block),
         cmocka_unit_test(test_chained_simulate_and_reset),
         cmocka_unit_test(test_heterogeneous_block),
         cmocka_unit_test(test_voltage_clamp),
+        cmocka_unit_test(test_nonfinite_reported),
+        cmocka_unit_test(test_paths_and_threads_agree),
         cmocka_unit_test(test_synapse_all_resolutions),
         cmocka_unit_test(test_defaults_and_status),
         cmocka_unit_test(test_equilibrate_changes_trajectory),
