@@ -44,6 +44,16 @@ typedef struct dn_pop {
 
 /* ---- connections -------------------------------------------------------------------------- */
 
+/* Rows added since the last finalize, in creation order, are kept in chunks that are never
+ * reallocated: growing one big array by realloc made every growth step fault in fresh 4 KiB
+ * pages (78k page faults in bench/brunel), while a chunk of fixed size can take huge pages. */
+typedef struct dn_pchunk {
+    size_t n, cap;
+    uint32_t *src; /* source GID of each row */
+    dn_conn *c;
+    void **col; /* the synapse model's n_cols columns */
+} dn_pchunk;
+
 typedef struct dn_table {
     dn_conntable t; /* n, c, col, model */
     size_t cap;
@@ -52,11 +62,10 @@ typedef struct dn_table {
     uint32_t *run_src;
     size_t *run_start; /* nruns + 1 entries when nruns > 0 */
     size_t nruns;
-    /* rows added since the last finalize, in creation order */
-    size_t pn, pcap;
-    uint32_t *psrc;
-    dn_conn *pc;
-    void **pcol;
+    /* rows added since the last finalize: pn in all, in the chunks pch[0 .. npch) */
+    size_t pn;
+    dn_pchunk *pch;
+    size_t npch, cappch;
 } dn_table;
 
 /* neuron -> recorder link (spike_detector), stored on the source's VP */
@@ -192,6 +201,8 @@ struct dn_engine {
 
 /* memory.c: huge-page advice for big arrays */
 void dn_advise_huge(void *p, size_t bytes);
+/* malloc for big arrays: 2 MiB aligned and advised when at least 4 MiB (free() releases it) */
+void *dn_alloc_huge(size_t bytes);
 
 /* time.c */
 void dn_engine_calib(const dn_engine *e, dn_calib *c);

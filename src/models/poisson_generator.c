@@ -128,6 +128,85 @@ static inline philox4x64_ctr_t stream_block(uint64_t seed, uint64_t g, uint64_t 
     return philox4x64(ctr, key);
 }
 
+/* The table draws of nl consecutive steps from n0 on, of stream (g, tg), into k[l * kstride]. */
+static void draw_steps(const ptab *t, uint64_t seed, dn_gid g, dn_gid tg, int64_t n0, int nl,
+                       unsigned char *k, size_t kstride)
+{
+    uint64_t n = (uint64_t)n0; /* steps are >= 0; unsigned keeps n % 8 a mask */
+    philox4x64_ctr_t blk = stream_block(seed, g, tg, n / 8);
+    for (int l = 0; l < nl; l++, n++) {
+        unsigned half = (unsigned)(n % 8);
+        if (half == 0 && l > 0)
+            blk = stream_block(seed, g, tg, n / 8);
+        uint64_t word = blk.v[half / 2];
+        uint64_t u = (half & 1) ? word >> 32 : word & 0xffffffffu;
+        unsigned x = t->lut[u >> 24];
+        k[(size_t)l * kstride] = (unsigned char)(x == 255 ? draw_table(t, u) : x);
+    }
+}
+
+enum { JCH = 64, LCH = 16 }; /* connections x steps drawn at a time */
+
+/* Table draws for the connections of span sp over the lags [lo, hi). With one delay for the
+ * whole span the draws of JCH connections are made first and then added lag by lag, so the
+ * adds of a lag run along one ring slot instead of jumping between min_delay slots from draw
+ * to draw (bench/brunel: the strided adds were half of this model's time). A ring entry still
+ * receives its adds in connection order: with one delay it is written at one lag only. Mixed
+ * delays (or count-only inputs) keep that order by going one connection at a time. */
+static void send_table(const ptab *t, const dn_slice *s, dn_gid g, const dn_span *sp, int lo,
+                       int hi)
+{
+    const dn_conn *c = sp->table->c + sp->first;
+    const size_t jch = sp->delay ? JCH : 1;
+    unsigned char kk[LCH][JCH];
+    for (size_t j0 = 0; j0 < sp->count; j0 += jch) {
+        size_t nj = sp->count - j0 < jch ? sp->count - j0 : jch;
+        for (int l0 = lo; l0 < hi; l0 += LCH) {
+            int nl = hi - l0 < LCH ? hi - l0 : LCH;
+            for (size_t j = 0; j < nj; j++)
+                draw_steps(t, s->seed, g, dn_chan_gid(s, c[j0 + j].chan), s->origin + l0, nl,
+                           &kk[0][j], JCH);
+            for (int l = 0; l < nl; l++) {
+                if (sp->delay) {
+                    uint32_t sl = s->slot0 + (uint32_t)(l0 + l) + sp->delay;
+                    while (sl >= s->nslots)
+                        sl -= s->nslots;
+                    double *row = s->ring + (size_t)sl * s->nchan;
+                    for (size_t j = 0; j < nj; j++)
+                        if (kk[l][j])
+                            row[c[j0 + j].chan] += c[j0 + j].weight * (double)kk[l][j];
+                } else {
+                    for (size_t j = 0; j < nj; j++) {
+                        const dn_conn *cj = &c[j0 + j];
+                        if (!kk[l][j])
+                            continue;
+                        double w = dn_conn_count(cj) ? 1.0 : cj->weight;
+                        dn_ring_add(s, cj->chan, l0 + l, dn_conn_delay(cj), w * (double)kk[l][j]);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* Large rates: gsl_ran_poisson, one stream block per step (draws independent of slicing). */
+static void send_large(priv *p, const ptab *t, const dn_slice *s, dn_gid g, const dn_span *sp,
+                       int lo, int hi)
+{
+    const dn_conn *c = sp->table->c + sp->first;
+    for (size_t j = 0; j < sp->count; j++) {
+        dn_gid tg = dn_chan_gid(s, c[j].chan);
+        double w = dn_conn_count(&c[j]) ? 1.0 : c[j].weight;
+        for (int lag = lo; lag < hi; lag++) {
+            dn_rng_seek(p->rng, s->seed, DN_RNG_POISSON, g, tg,
+                        (uint64_t)(s->origin + lag) | (1ull << 62));
+            unsigned k = gsl_ran_poisson(p->rng, t->lambda);
+            if (k != 0)
+                dn_ring_add(s, c[j].chan, lag, dn_conn_delay(&c[j]), w * (double)k);
+        }
+    }
+}
+
 static dn_status update(dn_block *b, size_t first, size_t last, const dn_slice *s, dn_error *err)
 {
     (void)err;
@@ -148,48 +227,11 @@ static dn_status update(dn_block *b, size_t first, size_t last, const dn_slice *
         dn_gid g = dn_block_gid(b, i);
         const dn_span *sp;
         size_t ns = dn_device_targets(b, s, i, &sp);
-        uint32_t base = s->slot0;
         for (size_t q = 0; q < ns; q++) {
-            const dn_conn *c = sp[q].table->c + sp[q].first;
-            for (size_t j = 0; j < sp[q].count; j++) {
-                dn_gid tg = dn_chan_gid(s, c[j].chan);
-                uint32_t d = dn_conn_delay(&c[j]);
-                double w = dn_conn_count(&c[j]) ? 1.0 : c[j].weight;
-                double *ring = s->ring + c[j].chan;
-                if (t->len > 0) {
-                    int64_t n = s->origin + lo;
-                    philox4x64_ctr_t blk = stream_block(s->seed, g, tg, (uint64_t)n / 8);
-                    for (int lag = lo; lag < hi; lag++, n++) {
-                        unsigned half = (unsigned)(n % 8);
-                        if (half == 0 && lag > lo)
-                            blk = stream_block(s->seed, g, tg, (uint64_t)n / 8);
-                        uint64_t word = blk.v[half / 2];
-                        uint64_t u = (half & 1) ? word >> 32 : word & 0xffffffffu;
-                        unsigned k = t->lut[u >> 24];
-                        if (k == 255)
-                            k = draw_table(t, u);
-                        if (k == 0)
-                            continue;
-                        uint32_t sl = base + (uint32_t)lag + d;
-                        while (sl >= s->nslots)
-                            sl -= s->nslots;
-                        ring[(size_t)sl * s->nchan] += w * (double)k;
-                    }
-                } else {
-                    for (int lag = lo; lag < hi; lag++) {
-                        /* one stream block per step keeps draws independent of slicing */
-                        dn_rng_seek(p->rng, s->seed, DN_RNG_POISSON, g, tg,
-                                    (uint64_t)(s->origin + lag) | (1ull << 62));
-                        unsigned k = gsl_ran_poisson(p->rng, t->lambda);
-                        if (k == 0)
-                            continue;
-                        uint32_t sl = base + (uint32_t)lag + d;
-                        while (sl >= s->nslots)
-                            sl -= s->nslots;
-                        ring[(size_t)sl * s->nchan] += w * (double)k;
-                    }
-                }
-            }
+            if (t->len > 0)
+                send_table(t, s, g, &sp[q], lo, hi);
+            else
+                send_large(p, t, s, g, &sp[q], lo, hi);
         }
     }
     return DN_OK;

@@ -258,12 +258,42 @@ static void test_print_time(void **state)
     dn_engine_free(e);
 }
 
+/* Rows wait in chunks of growing size (1024, 2048, ...) until the first Simulate; a failed
+ * call must drop exactly its own rows, also across chunk boundaries. */
+static void test_pending_rollback_across_chunks(void **state)
+{
+    (void)state;
+    dn_engine *e;
+    dn_gid a, sd;
+    OK(dn_engine_new(&e, err));
+    OK(create(e, "iaf_psc_alpha", 50, NULL, &a, err));
+    OK(create(e, "spike_detector", 1, NULL, &sd, err));
+    enum { N = 5000 };
+    dn_gid *src = malloc(N * sizeof *src), *tgt = malloc(N * sizeof *tgt);
+    for (size_t k = 0; k < N; k++) {
+        src[k] = a + (dn_gid)(k % 50);
+        tgt[k] = a + (dn_gid)((k * 7) % 50);
+    }
+    OK(dn_engine_connect_rows(e, 1500, src, tgt, NULL, NULL, NULL, err));
+    src[N - 1] = 9999; /* the last row fails: rows 1500 .. 1500 + N - 1 are rolled back */
+    FAILS(dn_engine_connect_rows(e, N, src, tgt, NULL, NULL, NULL, err), DN_EINPUT, "no such node");
+    assert_int_equal(dn_engine_num_connections(e), 1500);
+    OK(dn_engine_connect_rows(e, 1000, src, tgt, NULL, NULL, NULL, err));
+    assert_int_equal(dn_engine_num_connections(e), 2500);
+    OK(dn_engine_simulate(e, 1.0, err));
+    assert_int_equal(dn_engine_num_connections(e), 2500);
+    free(src);
+    free(tgt);
+    dn_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernel_status),     cmocka_unit_test(test_models_and_defaults),
         cmocka_unit_test(test_connection_errors), cmocka_unit_test(test_connection_queries),
         cmocka_unit_test(test_print_time),
+        cmocka_unit_test(test_pending_rollback_across_chunks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
