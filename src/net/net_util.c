@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "denest/strfmt.h"
 #include "denest/suggest.h"
 #include "net/net_internal.h"
 
@@ -35,15 +36,7 @@ char *net_strfmt(dn_net *net, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    char *s = dn_vstrfmt(fmt, ap);
     va_end(ap);
     return net_own(net, s);
 }

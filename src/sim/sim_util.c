@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "denest/strfmt.h"
 #include "sim/sim_internal.h"
 
 dn_status sim_oom(dn_error *err)
@@ -29,15 +30,7 @@ char *sim_strfmt(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    char *s = dn_vstrfmt(fmt, ap);
     va_end(ap);
     return s;
 }

@@ -5,9 +5,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "denest/error.h"
+#include "denest/strfmt.h"
 #include "denest/suggest.h"
 
 static void test_format_full(void **state)
@@ -68,6 +70,21 @@ static void test_suggest(void **state)
     assert_int_equal(dn_edit_distance("", "abc"), 3);
 }
 
+static void test_strfmt(void **state)
+{
+    (void)state;
+    char *s = dn_strfmt("%s-%03d", "gid", 7);
+    assert_string_equal(s, "gid-007");
+    free(s);
+    char big[3000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    s = dn_strfmt("<%s>", big); /* longer than any fixed buffer */
+    assert_int_equal(strlen(s), sizeof big + 1);
+    assert_int_equal(s[0], '<');
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -75,6 +92,7 @@ int main(void)
         cmocka_unit_test(test_format_partial),
         cmocka_unit_test(test_intern),
         cmocka_unit_test(test_suggest),
+        cmocka_unit_test(test_strfmt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
