@@ -299,6 +299,11 @@ static inline dn_gid dn_block_gid(const dn_block *b, size_t i)
     return (dn_gid)(b->gid0 + i * b->gid_stride);
 }
 
+/* True when every node of b holds node 0's values in the F64 columns first..last (inclusive;
+ * NaN equals NaN). Models use it in calibrate to compute their per-node constants (propagators)
+ * once for a block whose nodes share their parameters, the common case. */
+bool dn_block_uniform_f64(const dn_block *b, int first, int last);
+
 /* ---- calibration context --------------------------------------------------------------------- */
 
 struct dn_calib {

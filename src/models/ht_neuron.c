@@ -317,22 +317,12 @@ static void block_free(dn_block *b)
     b->priv = NULL;
 }
 
-static bool same_params(const dn_block *b, size_t i)
-{
-    for (int c = 0; c < N_PARAMS; c++)
-        if (dn_col_f64(b, c)[i] != dn_col_f64(b, c)[0])
-            return false;
-    return true;
-}
-
 static dn_status calibrate(dn_block *b, const dn_calib *c, dn_error *err)
 {
     priv *pv = b->priv;
     if (b->n == 0)
         return DN_OK;
-    bool uniform = true;
-    for (size_t i = 1; i < b->n && uniform; i++)
-        uniform = same_params(b, i);
+    bool uniform = dn_block_uniform_f64(b, 0, N_PARAMS - 1);
     const size_t need = uniform ? 1 : b->n;
     if (need > pv->cap) {
         node_consts *x = realloc(pv->nc, need * sizeof *x);

@@ -158,14 +158,6 @@ static void block_free(dn_block *b)
     b->priv = NULL;
 }
 
-static bool same_params(const dn_block *b, size_t i)
-{
-    for (int c = C_E_L; c <= C_DELTA; c++)
-        if (dn_col_f64(b, c)[i] != dn_col_f64(b, c)[0])
-            return false;
-    return true;
-}
-
 static void compute(const dn_block *b, size_t i, const dn_calib *c, prop *P)
 {
     double h = c->h, tau_m = dn_col_f64(b, C_TAU_M)[i], C_m = dn_col_f64(b, C_C_M)[i];
@@ -190,9 +182,7 @@ static dn_status calibrate(dn_block *b, const dn_calib *c, dn_error *err)
     priv *p = b->priv;
     if (b->n == 0)
         return DN_OK;
-    bool uniform = true;
-    for (size_t i = 1; i < b->n && uniform; i++)
-        uniform = same_params(b, i);
+    bool uniform = dn_block_uniform_f64(b, C_E_L, C_DELTA);
     size_t need = uniform ? 1 : b->n;
     if (need > p->cap) {
         prop *x = realloc(p->p, need * sizeof *x);
