@@ -33,25 +33,37 @@ static dn_status param_string(const dn_tree *leaf, const char *key, const char *
     return DN_OK;
 }
 
+/* The leaves of network/<child> (deNEST spec §4.1–4.3: one object per leaf), after checking
+ * that no two share a name. *n = 0 and *leaves = NULL when the subtree is absent or empty;
+ * otherwise the caller frees *leaves. */
+static dn_status group_leaves(const dn_tree *network, const char *child, const dn_tree ***leaves,
+                              size_t *n, dn_error *err)
+{
+    *leaves = NULL;
+    *n = 0;
+    const dn_tree *group = dn_tree_child(network, child);
+    if (!group)
+        return DN_OK;
+    dn_status st = dn_tree_check_unique_leaves(group, err);
+    if (st == DN_OK)
+        st = dn_tree_leaves(group, false, leaves, n, err);
+    if (st == DN_OK && *n == 0) {
+        free(*leaves);
+        *leaves = NULL;
+    }
+    return st;
+}
+
 static dn_status read_group(dn_net *net, const dn_tree *network, const char *child, int kind,
                             net_model **out, size_t *n_out, dn_error *err)
 {
     *out = NULL;
     *n_out = 0;
-    const dn_tree *group = dn_tree_child(network, child);
-    if (!group)
-        return DN_OK;
-    dn_status st = dn_tree_check_unique_leaves(group, err);
-    if (st != DN_OK)
-        return st;
     const dn_tree **leaves = NULL;
     size_t n = 0;
-    if ((st = dn_tree_leaves(group, false, &leaves, &n, err)) != DN_OK)
+    dn_status st = group_leaves(network, child, &leaves, &n, err);
+    if (st != DN_OK || n == 0)
         return st;
-    if (n == 0) {
-        free(leaves);
-        return DN_OK;
-    }
     net_model *models = calloc(n, sizeof *models);
     if (!models) {
         free(leaves);
@@ -295,20 +307,11 @@ static dn_status read_layer(dn_net *net, net_layer *L, const dn_tree *leaf, dn_e
 
 dn_status net_read_layers(dn_net *net, const dn_tree *network, dn_error *err)
 {
-    const dn_tree *group = dn_tree_child(network, "layers");
-    if (!group)
-        return DN_OK;
-    dn_status st = dn_tree_check_unique_leaves(group, err);
-    if (st != DN_OK)
-        return st;
     const dn_tree **leaves = NULL;
     size_t n = 0;
-    if ((st = dn_tree_leaves(group, false, &leaves, &n, err)) != DN_OK)
+    dn_status st = group_leaves(network, "layers", &leaves, &n, err);
+    if (st != DN_OK || n == 0)
         return st;
-    if (n == 0) {
-        free(leaves);
-        return DN_OK;
-    }
     net->layers = calloc(n, sizeof *net->layers);
     net->layer_names = calloc(n, sizeof *net->layer_names);
     if (!net->layers || !net->layer_names) {
@@ -421,20 +424,11 @@ static dn_status read_pmodel(dn_net *net, net_pmodel *pm, const dn_tree *leaf, d
 
 dn_status net_read_pmodels(dn_net *net, const dn_tree *network, dn_error *err)
 {
-    const dn_tree *group = dn_tree_child(network, "projection_models");
-    if (!group)
-        return DN_OK;
-    dn_status st = dn_tree_check_unique_leaves(group, err);
-    if (st != DN_OK)
-        return st;
     const dn_tree **leaves = NULL;
     size_t n = 0;
-    if ((st = dn_tree_leaves(group, false, &leaves, &n, err)) != DN_OK)
+    dn_status st = group_leaves(network, "projection_models", &leaves, &n, err);
+    if (st != DN_OK || n == 0)
         return st;
-    if (n == 0) {
-        free(leaves);
-        return DN_OK;
-    }
     net->pmodels = calloc(n, sizeof *net->pmodels);
     if (!net->pmodels) {
         free(leaves);
