@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "denest/model.h"
+#include "models/sign_ports.h"
 
 enum {
     C_V_TH,
@@ -109,23 +110,6 @@ static dn_status apply(dn_block *b, size_t i, double *rec, const bool *changed, 
                             "iaf_cond_exp: V_reset (%g mV) must be lower than V_th (%g mV)",
                             rec[C_V_RESET], rec[C_V_TH]);
     return DN_OK;
-}
-
-static dn_status port(const dn_model *m, dn_event_kind kind, long receptor, double weight,
-                      dn_port *out, dn_error *err)
-{
-    if (receptor != 0)
-        return dn_error_set(err, DN_EINPUT, NULL, NULL,
-                            "receptor_type %ld is not valid for %s (only 0)", receptor, m->name);
-    out->rport = 0;
-    out->input = kind == DN_EV_CURRENT ? 2 : (weight > 0 ? 0 : 1);
-    return DN_OK;
-}
-
-static int reroute(const dn_model *m, int input, double weight)
-{
-    (void)m;
-    return input == 2 ? 2 : (weight > 0 ? 0 : 1);
 }
 
 static void block_free(dn_block *b)
@@ -240,8 +224,8 @@ const dn_model dn_model_iaf_cond_exp = {
     .recordables = recordables,
     .n_recordables = 3,
     .n_inputs = 3,
-    .port = port,
-    .reroute = reroute,
+    .port = dn_sign_port,
+    .reroute = dn_sign_reroute,
     .block_init = block_init,
     .block_free = block_free,
     .apply = apply,

@@ -7,6 +7,7 @@
 
 #include "denest/model.h"
 #include "models/propagators.h"
+#include "models/sign_ports.h"
 
 enum {
     C_E_L,
@@ -111,23 +112,6 @@ static dn_status apply(dn_block *b, size_t i, double *rec, const bool *changed, 
     if (changed[F_V_M] || changed[C_E_L])
         dn_col_f64(b, C_Y3)[i] = rec[F_V_M] - rec[C_E_L];
     return DN_OK;
-}
-
-static dn_status port(const dn_model *m, dn_event_kind kind, long receptor, double weight,
-                      dn_port *out, dn_error *err)
-{
-    if (receptor != 0)
-        return dn_error_set(err, DN_EINPUT, NULL, NULL,
-                            "receptor_type %ld is not valid for %s (only 0)", receptor, m->name);
-    out->rport = 0;
-    out->input = kind == DN_EV_CURRENT ? 2 : (weight > 0 ? 0 : 1);
-    return DN_OK;
-}
-
-static int reroute(const dn_model *m, int input, double weight)
-{
-    (void)m;
-    return input == 2 ? 2 : (weight > 0 ? 0 : 1);
 }
 
 static dn_status block_init(dn_block *b, dn_error *err)
@@ -325,8 +309,8 @@ const dn_model dn_model_iaf_psc_alpha = {
     .recordables = recordables,
     .n_recordables = sizeof recordables / sizeof recordables[0],
     .n_inputs = 3,
-    .port = port,
-    .reroute = reroute,
+    .port = dn_sign_port,
+    .reroute = dn_sign_reroute,
     .block_init = block_init,
     .block_free = block_free,
     .read = read_virtual,
